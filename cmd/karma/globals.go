@@ -1,0 +1,93 @@
+package main
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/urfave/cli/v2"
+	"github.com/usekarma/karma/audit"
+	"github.com/usekarma/karma/render"
+	"github.com/usekarma/karma/runner"
+	"golang.org/x/term"
+)
+
+// globals holds karma's global flags and streams.
+type globals struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+
+	logDir, chdir, component, user, source string
+	mirror, terraform                      string
+	s3PathStyle                            bool
+}
+
+func (g *globals) flags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "log-dir", EnvVars: []string{"KARMA_LOG_DIR"}, Destination: &g.logDir,
+			Usage: "audit log directory (default $XDG_STATE_HOME/karma, else ~/.local/state/karma)"},
+		&cli.StringFlag{Name: "chdir", Value: ".", Destination: &g.chdir,
+			Usage: "terraform working directory, as terraform's -chdir"},
+		&cli.StringFlag{Name: "component", EnvVars: []string{"KARMA_COMPONENT"}, Destination: &g.component,
+			Usage: "component name (default: the working directory relative to the git root)"},
+		&cli.StringFlag{Name: "user", EnvVars: []string{"KARMA_USER"}, Destination: &g.user,
+			Usage: "who runs karma (default: the CI actor, else git user.email, else the OS user)"},
+		&cli.StringFlag{Name: "source", EnvVars: []string{"KARMA_SOURCE"}, Destination: &g.source,
+			Usage: "where karma runs from (default: ci where CI=true, else cli)"},
+		&cli.StringFlag{Name: "mirror", EnvVars: []string{"KARMA_MIRROR"}, Destination: &g.mirror,
+			Usage: "mirror the log to s3://bucket/prefix"},
+		&cli.BoolFlag{Name: "s3-path-style", EnvVars: []string{"KARMA_S3_PATH_STYLE"}, Destination: &g.s3PathStyle,
+			Usage: "address S3 buckets by path, for S3-compatible servers"},
+		&cli.StringFlag{Name: "terraform", EnvVars: []string{"KARMA_TERRAFORM"}, Destination: &g.terraform,
+			Usage: "terraform binary (default: terraform on PATH, else downloaded)"},
+	}
+}
+
+// logDirPath is --log-dir, else $XDG_STATE_HOME/karma, else ~/.local/state/karma.
+func (g *globals) logDirPath() string {
+	if g.logDir != "" {
+		return g.logDir
+	}
+	if state := os.Getenv("XDG_STATE_HOME"); state != "" {
+		return filepath.Join(state, "karma")
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		home = "."
+	}
+	return filepath.Join(home, ".local", "state", "karma")
+}
+
+func (g *globals) log() *audit.Log {
+	return audit.New(g.logDirPath())
+}
+
+// runner builds the runner for a terraform command.
+func (g *globals) runner(noColor bool) (*runner.Runner, error) {
+	dir, err := filepath.Abs(g.chdir)
+	if err != nil {
+		return nil, err
+	}
+	return &runner.Runner{
+		Dir:         dir,
+		Locator:     runner.Locator{Path: g.terraform, Version: os.Getenv("KARMA_TERRAFORM_VERSION")},
+		Identity:    runner.Identity{User: g.user, Source: g.source, Component: g.component},
+		Log:         g.log(),
+		Stdin:       g.stdin,
+		Stdout:      g.stdout,
+		Stderr:      g.stderr,
+		Interactive: isTerminal(g.stdin),
+		Colors:      g.colors(noColor),
+		Env:         os.Getenv,
+	}, nil
+}
+
+// colors are on for a terminal, unless NO_COLOR is set or -no-color given.
+func (g *globals) colors(noColor bool) render.Colors {
+	return render.Colors{On: !noColor && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb" && isTerminal(g.stdout)}
+}
+
+func isTerminal(v any) bool {
+	f, ok := v.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
