@@ -6,7 +6,7 @@ KARMA     := $(BIN)/karma
 VERSITYGW := $(BIN)/versitygw
 VERSITYGW_VERSION := v1.8.0
 
-.PHONY: build demo test bench bench-apply fixtures vet clean
+.PHONY: build demo test bench bench-apply bench-review fixtures vet clean
 
 build:
 	$(GO) build -o $(KARMA) ./cmd/karma
@@ -21,10 +21,19 @@ test: $(VERSITYGW)
 	$(GO) test -count=1 ./...
 
 ## bench: every benchmark, karma side by side with the tool it replaces
-bench: bench-apply
+bench: bench-apply bench-review
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./...
 
 bench-apply: build
 	./bench/apply.sh
+
+bench-review: build
+	./bench/review.sh
+
+## fixtures: make the plan fixtures again with the real terraform, then their golden renderings
+fixtures:
+	$(GO) run ./internal/planfixture/genplans fixtures/plans
+	$(GO) test ./render -run TestGoldenRenderings -update
 
 # Versity S3 Gateway, the S3 server the mirror tests run against; built once.
 $(VERSITYGW):

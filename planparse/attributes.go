@@ -2,6 +2,7 @@ package planparse
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"regexp"
 	"sort"
@@ -21,20 +22,41 @@ func (s side) child(key any) side {
 	return side{value: childOf(s.value, key), sensitive: childOf(s.sensitive, key)}
 }
 
+// MaxDepth is how deeply karma lets a resource's values nest. terraform
+// values rarely nest a dozen levels; a plan nesting hundreds is broken or
+// hostile, and rendering it would cost quadratic output.
+const MaxDepth = 100
+
+// ErrTooDeep is returned for values nested deeper than MaxDepth.
+var ErrTooDeep = fmt.Errorf("values nest deeper than %d levels", MaxDepth)
+
 // attributeWalker collects the changed leaves of one resource change.
 type attributeWalker struct {
 	replacePaths []string
 	out          []Attribute
+	depth        int
+	tooDeep      bool
 }
 
-// changedAttributes lists every changed leaf of c, sensitive ones without values.
-func changedAttributes(c *tfjson.Change, replacePaths []string) []Attribute {
-	w := attributeWalker{replacePaths: replacePaths, out: []Attribute{}}
+// changedAttributes lists every changed leaf of c, sensitive ones without
+// values. It collects them in scratch, reused from one resource to the next,
+// and returns an exact-size copy: a plan of 50,000 resources keeps no slack.
+func changedAttributes(c *tfjson.Change, replacePaths []string, scratch *[]Attribute) ([]Attribute, error) {
+	w := attributeWalker{replacePaths: replacePaths, out: (*scratch)[:0]}
 	w.walk("", side{c.Before, c.BeforeSensitive}, side{c.After, c.AfterSensitive}, c.AfterUnknown)
-	return w.out
+	*scratch = w.out
+	if w.tooDeep {
+		return nil, ErrTooDeep
+	}
+	return append([]Attribute{}, w.out...), nil
 }
 
 func (w *attributeWalker) walk(path string, before, after side, unknown any) {
+	if w.depth++; w.depth > MaxDepth {
+		w.tooDeep = true
+		return
+	}
+	defer func() { w.depth-- }()
 	switch {
 	case before.sensitive == true || after.sensitive == true:
 		w.sensitiveLeaf(path, before, after, unknown)
@@ -48,10 +70,12 @@ func (w *attributeWalker) walk(path string, before, after side, unknown any) {
 }
 
 // sensitiveLeaf records that a sensitive value changed, and nothing of its value.
-// The raw values are compared only to decide whether it changed, as terraform does.
+// The raw values are compared only to decide whether it changed, as terraform
+// does; a value that only becomes or stops being sensitive changes too.
 func (w *attributeWalker) sensitiveLeaf(path string, before, after side, unknown any) {
 	isUnknown := hasTrue(unknown)
-	if isUnknown || !reflect.DeepEqual(before.value, after.value) {
+	marksChanged := (before.sensitive == true) != (after.sensitive == true)
+	if isUnknown || marksChanged || !reflect.DeepEqual(before.value, after.value) {
 		w.emit(Attribute{Path: path, Unknown: isUnknown, Sensitive: true})
 	}
 }

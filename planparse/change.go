@@ -2,6 +2,7 @@ package planparse
 
 import (
 	"encoding/json"
+	"fmt"
 
 	tfjson "github.com/hashicorp/terraform-json"
 )
@@ -9,7 +10,7 @@ import (
 // newChange reads one of terraform's resource changes. It computes the
 // attribute diff from the raw values, so a sensitive value's change is known
 // without the value ever leaving this function.
-func newChange(rc *tfjson.ResourceChange) Change {
+func newChange(rc *tfjson.ResourceChange, scratch *[]Attribute) (Change, error) {
 	c := Change{
 		Address:         rc.Address,
 		PreviousAddress: rc.PreviousAddress,
@@ -25,7 +26,7 @@ func newChange(rc *tfjson.ResourceChange) Change {
 	}
 	if rc.Change == nil {
 		c.Action = ActionNoOp
-		return c
+		return c, nil
 	}
 	c.Action, c.ReplaceOrder = actionOf(rc.Change.Actions)
 	if imp := rc.Change.Importing; imp != nil {
@@ -36,9 +37,13 @@ func newChange(rc *tfjson.ResourceChange) Change {
 	}
 	c.ReplacePaths = replacePathStrings(rc.Change.ReplacePaths)
 	if c.Action != ActionNoOp && c.Action != ActionMove && c.Action != ActionForget {
-		c.Attributes = changedAttributes(rc.Change, c.ReplacePaths)
+		attrs, err := changedAttributes(rc.Change, c.ReplacePaths, scratch)
+		if err != nil {
+			return c, fmt.Errorf("%s: %w", rc.Address, err)
+		}
+		c.Attributes = attrs
 	}
-	return c
+	return c, nil
 }
 
 // isShown reports whether terraform would show the change in a plan: no-ops and

@@ -55,8 +55,10 @@ func Redact(data []byte) (*Record, error) {
 
 // reader walks a plan's top-level object one section at a time.
 type reader struct {
-	dec *json.Decoder
-	out *jsonWriter // nil when only the diff is wanted
+	dec     *json.Decoder
+	in      *countingReader
+	section string      // the top-level key being read, for errors
+	out     *jsonWriter // nil when only the diff is wanted
 
 	diff          *Diff
 	secrets       *Secrets
@@ -65,15 +67,18 @@ type reader struct {
 	inputs        map[string]any
 	priorState    []byte
 	doc           []byte
+	scratch       []Attribute // reused by every resource's attribute walk
 	sawFormat     bool
 	sawPlan       bool
 }
 
 func newReader(r io.Reader, record bool) *reader {
-	dec := json.NewDecoder(r)
+	in := &countingReader{r: r}
+	dec := json.NewDecoder(in)
 	dec.UseNumber()
 	rd := &reader{
 		dec:     dec,
+		in:      in,
 		secrets: &Secrets{},
 		diff:    &Diff{FormatVersion: FormatVersion, Changes: []Change{}, Outputs: []OutputChange{}, Drift: []Change{}},
 	}
@@ -93,7 +98,8 @@ func (rd *reader) read() error {
 		if err != nil {
 			return err
 		}
-		if err := rd.section(key); err != nil {
+		rd.section = key
+		if err := rd.readSection(key); err != nil {
 			return err
 		}
 	}
@@ -106,7 +112,7 @@ func (rd *reader) read() error {
 	return rd.finish()
 }
 
-func (rd *reader) section(key string) error {
+func (rd *reader) readSection(key string) error {
 	switch key {
 	case "format_version":
 		return rd.formatVersion()
@@ -185,7 +191,10 @@ func (rd *reader) resourceChanges(key string) error {
 		if err := rd.decode(rc); err != nil {
 			return nil, err
 		}
-		c := newChange(rc)
+		c, err := newChange(rc, &rd.scratch)
+		if err != nil {
+			return nil, err
+		}
 		switch {
 		case !c.isShown():
 		case drift:
@@ -206,7 +215,11 @@ func (rd *reader) deferredChanges(key string) error {
 			return nil, err
 		}
 		if d.ResourceChange != nil {
-			rd.diff.Deferred = append(rd.diff.Deferred, Deferred{Reason: d.Reason, Change: newChange(d.ResourceChange)})
+			c, err := newChange(d.ResourceChange, &rd.scratch)
+			if err != nil {
+				return nil, err
+			}
+			rd.diff.Deferred = append(rd.diff.Deferred, Deferred{Reason: d.Reason, Change: c})
 			redactChange(d.ResourceChange.Change, rd.secrets)
 		}
 		return d, nil
@@ -342,7 +355,7 @@ func (rd *reader) delim(want json.Delim) error {
 		return rd.syntax(err)
 	}
 	if d, ok := tok.(json.Delim); !ok || d != want {
-		return fmt.Errorf("plan JSON is malformed at byte %d: expected %q", rd.dec.InputOffset(), want)
+		return fmt.Errorf("plan JSON is malformed at byte %d%s: expected %q", rd.dec.InputOffset(), rd.where(), want)
 	}
 	return nil
 }
@@ -354,24 +367,51 @@ func (rd *reader) decode(v any) error {
 	return nil
 }
 
+// skip reads past a value without keeping it.
 func (rd *reader) skip() error {
-	var raw json.RawMessage
-	return rd.decode(&raw)
+	return rd.decode(&skipped{})
 }
+
+// skipped is a value read and dropped: unlike json.RawMessage, it keeps no
+// copy of what may be tens of megabytes of planned values.
+type skipped struct{}
+
+func (*skipped) UnmarshalJSON([]byte) error { return nil }
 
 // syntax turns a decoder error into one that says where the input went wrong.
 func (rd *reader) syntax(err error) error {
 	offset := rd.dec.InputOffset()
+	where := rd.where()
 	switch {
-	case errors.Is(err, io.EOF) && offset == 0:
+	case errors.Is(err, io.EOF) && rd.in.n == 0:
 		return fmt.Errorf("%w: the input is empty", ErrNotAPlan)
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return fmt.Errorf("plan JSON is truncated: it ends at byte %d inside a value", offset)
+		return fmt.Errorf("plan JSON is truncated: it ends after %d bytes%s, inside a value that starts at byte %d", rd.in.n, where, offset)
 	}
 	var typeErr *json.UnmarshalTypeError
 	if errors.As(err, &typeErr) {
 		return fmt.Errorf("plan JSON does not match terraform's plan format at byte %d: %s is %s, expected %s",
 			typeErr.Offset, typeErr.Field, typeErr.Value, typeErr.Type)
 	}
-	return fmt.Errorf("plan JSON is malformed near byte %d: %w", offset, err)
+	return fmt.Errorf("plan JSON is malformed near byte %d%s: %w", offset, where, err)
+}
+
+// where names the section being read, for errors.
+func (rd *reader) where() string {
+	if rd.section == "" {
+		return ""
+	}
+	return fmt.Sprintf(" in %q", rd.section)
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }

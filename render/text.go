@@ -21,7 +21,9 @@ func (t Text) Render(w io.Writer, d *planparse.Diff) error {
 	var b strings.Builder
 	t.drift(&b, d)
 	if len(d.Changes) == 0 && len(d.Outputs) == 0 {
-		t.noChanges(&b, d)
+		if len(d.Drift) == 0 {
+			t.noChanges(&b, d)
+		}
 		_, err := io.WriteString(w, b.String())
 		return err
 	}
@@ -40,14 +42,11 @@ func (t Text) Render(w io.Writer, d *planparse.Diff) error {
 }
 
 // planLine is terraform's count line: "3 to add, 0 to change, 0 to destroy",
-// with imports and forgets where there are any.
+// led by imports where there are any.
 func planLine(s planparse.Summary) string {
 	line := fmt.Sprintf("%d to add, %d to change, %d to destroy", s.Add, s.Change, s.Destroy)
 	if s.Import > 0 {
 		line = fmt.Sprintf("%d to import, ", s.Import) + line
-	}
-	if s.Forget > 0 {
-		line += fmt.Sprintf(", %d to forget", s.Forget)
 	}
 	return line
 }
@@ -92,7 +91,7 @@ func (t Text) legend(b *strings.Builder, changes []planparse.Change) {
 }
 
 func (t Text) drift(b *strings.Builder, d *planparse.Diff) {
-	if len(d.Drift) == 0 || len(d.Changes) == 0 {
+	if len(d.Drift) == 0 {
 		return
 	}
 	fmt.Fprintf(b, "\n%s Objects have changed outside of Terraform\n\n", t.Colors.Bold(t.Colors.Cyan("Note:")))
@@ -100,6 +99,12 @@ func (t Text) drift(b *strings.Builder, d *planparse.Diff) {
 	for _, c := range d.Drift {
 		b.WriteString("\n")
 		t.resource(b, c, true)
+	}
+	if len(d.Changes) == 0 && len(d.Outputs) == 0 {
+		b.WriteString("\n\nThis is a refresh-only plan, so Terraform will not take any actions to undo\n" +
+			"these. If you were expecting these changes then you can apply this plan to\n" +
+			"record the updated values in the Terraform state without changing any remote\nobjects.\n")
+		return
 	}
 	b.WriteString("\n\nUnless you have made equivalent changes to your configuration, or ignored the\n" +
 		"relevant attributes using ignore_changes, the following plan may include\nactions to undo or respond to these changes.\n")
@@ -118,7 +123,7 @@ func (t Text) resource(b *strings.Builder, c planparse.Change, drift bool) {
 	}
 	symbol := Symbol(c)
 	fmt.Fprintf(b, "%3s %s %q %q {\n", colorSymbol(t.Colors, c.Action, symbol), kind, c.Type, c.Name)
-	t.attributes(b, buildTree(c.Attributes), c.Action, 6)
+	t.attributes(b, buildTree(c.Attributes), c.Action, 6, false)
 	b.WriteString("    }\n")
 }
 
@@ -127,6 +132,9 @@ func comments(c planparse.Change, drift bool) []string {
 	addr := c.Address
 	if c.Deposed != "" {
 		addr += " (deposed object " + c.Deposed + ")"
+	}
+	if c.Action == planparse.ActionMove {
+		return []string{"# " + c.PreviousAddress + " has moved to " + addr}
 	}
 	lines := []string{"# " + addr + " " + actionPhrase(c, drift)}
 	if reason := reasonNote(c); reason != "" {
@@ -159,8 +167,6 @@ func actionPhrase(c planparse.Change, drift bool) string {
 		return "will be destroyed"
 	case planparse.ActionReplace:
 		return replacePhrase(c)
-	case planparse.ActionMove:
-		return "has moved from " + c.PreviousAddress
 	case planparse.ActionImport:
 		return "will be imported"
 	case planparse.ActionForget:
@@ -185,6 +191,9 @@ func replacePhrase(c planparse.Change) string {
 }
 
 func reasonNote(c planparse.Change) string {
+	if c.Action == planparse.ActionForget || c.ReplaceOrder == planparse.CreateThenForget {
+		return "# (destroy = false is set in the configuration)"
+	}
 	switch c.ActionReason {
 	case "delete_because_no_resource_config":
 		return fmt.Sprintf("# (because %s.%s is not in configuration)", c.Type, c.Name)

@@ -42,21 +42,20 @@ func (n *node) isList() bool {
 	return len(n.children) > 0 && strings.HasPrefix(n.children[0].step, "[")
 }
 
-// symbol is the change mark of a node: the mark of its leaf, or the one its
-// children share, else ~.
+// symbol is the change mark of a node: its leaf's mark, or for a nested
+// value the resource's own (+ for a create, - for a destroy); inside an
+// update a nested value that changes is marked ~.
 func (n *node) symbol(action planparse.Action) string {
 	if n.leaf != nil {
 		return leafSymbol(*n.leaf, action)
 	}
-	common := ""
-	for _, c := range n.children {
-		s := c.symbol(action)
-		if common != "" && s != common {
-			return "~"
-		}
-		common = s
+	switch action {
+	case planparse.ActionCreate, planparse.ActionRead:
+		return "+"
+	case planparse.ActionDelete:
+		return "-"
 	}
-	return common
+	return "~"
 }
 
 func (n *node) forcesReplacement() bool {
@@ -71,8 +70,10 @@ func (n *node) forcesReplacement() bool {
 	return len(n.children) > 0
 }
 
-// attributes writes the children of n as lines of a block at the given indent.
-func (t Text) attributes(b *strings.Builder, n *node, action planparse.Action, indent int) {
+// attributes writes the children of n as lines of a block at the given
+// indent. forced says an enclosing value already carries "# forces
+// replacement", which terraform writes once.
+func (t Text) attributes(b *strings.Builder, n *node, action planparse.Action, indent int, forced bool) {
 	width := 0
 	if !n.isList() {
 		for _, c := range n.children {
@@ -80,35 +81,36 @@ func (t Text) attributes(b *strings.Builder, n *node, action planparse.Action, i
 		}
 	}
 	for _, c := range n.children {
-		t.attribute(b, c, action, indent, width, n.isList())
+		t.attribute(b, c, action, indent, width, n.isList(), forced)
 	}
 }
 
-func (t Text) attribute(b *strings.Builder, n *node, action planparse.Action, indent, width int, inList bool) {
+func (t Text) attribute(b *strings.Builder, n *node, action planparse.Action, indent, width int, inList, forced bool) {
 	pad := strings.Repeat(" ", indent)
 	symbol := n.symbol(action)
 	lhs := pad + colorSymbol(t.Colors, symbolAction(symbol), symbol) + " "
 	if !inList {
 		lhs += fmt.Sprintf("%-*s = ", width, Key(n.step))
 	}
-	suffix := ""
+	comma, note := "", ""
 	if inList {
-		suffix = ","
+		comma = ","
 	}
-	if n.forcesReplacement() {
-		suffix += t.Colors.Red(" # forces replacement")
+	forces := !forced && n.forcesReplacement()
+	if forces {
+		note = t.Colors.Red(" # forces replacement")
 	}
 	if n.leaf != nil {
-		b.WriteString(lhs + leafText(*n.leaf, action, indent+2) + suffix + "\n")
+		b.WriteString(lhs + leafText(*n.leaf, action, indent+2) + comma + note + "\n")
 		return
 	}
 	open, closing := "{", "}"
 	if n.isList() {
 		open, closing = "[", "]"
 	}
-	b.WriteString(lhs + open + "\n")
-	t.attributes(b, n, action, indent+4)
-	b.WriteString(pad + "  " + closing + suffix + "\n")
+	b.WriteString(lhs + open + note + "\n")
+	t.attributes(b, n, action, indent+4, forced || forces)
+	b.WriteString(pad + "  " + closing + comma + "\n")
 }
 
 // leafSymbol marks one leaf: + where it gains a value, - where it loses one,
@@ -148,11 +150,11 @@ func leafText(a planparse.Attribute, action planparse.Action, indent int) string
 	case a.Unknown && a.Before == nil:
 		return known
 	case a.Unknown:
-		return Value(a.Before, indent) + " -> " + known
+		return markedValue(a.Before, indent, "-") + " -> " + known
 	case leafSymbol(a, action) == "+":
-		return Value(a.After, indent)
+		return markedValue(a.After, indent, "+")
 	case leafSymbol(a, action) == "-":
-		return Value(a.Before, indent) + " -> null"
+		return markedValue(a.Before, indent, "-") + " -> null"
 	}
 	return Value(a.Before, indent) + " -> " + Value(a.After, indent)
 }

@@ -13,15 +13,25 @@ var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
 
 // Value writes a decoded JSON value the way terraform prints values: quoted
 // strings, bare numbers and booleans, null, and multi-line lists and maps
-// indented from the given column.
+// indented from the given column, their keys aligned.
 func Value(v any, indent int) string {
+	return markedValue(v, indent, "")
+}
+
+// markedValue is Value with mark ("-", "+") before every element of a list
+// or map, as terraform draws a value that goes away or appears whole.
+func markedValue(v any, indent int, mark string) string {
 	var b strings.Builder
-	writeValue(&b, v, indent)
+	writeValue(&b, v, indent, mark)
 	return b.String()
 }
 
-func writeValue(b *strings.Builder, v any, indent int) {
+func writeValue(b *strings.Builder, v any, indent int, mark string) {
 	pad := strings.Repeat(" ", indent)
+	prefix := "  "
+	if mark != "" {
+		prefix = "  " + mark + " "
+	}
 	switch x := v.(type) {
 	case nil:
 		b.WriteString("null")
@@ -34,8 +44,8 @@ func writeValue(b *strings.Builder, v any, indent int) {
 		}
 		b.WriteString("[\n")
 		for _, e := range x {
-			b.WriteString(pad + "  ")
-			writeValue(b, e, indent+2)
+			b.WriteString(pad + prefix)
+			writeValue(b, e, indent+len(prefix), mark)
 			b.WriteString(",\n")
 		}
 		b.WriteString(pad + "]")
@@ -44,10 +54,15 @@ func writeValue(b *strings.Builder, v any, indent int) {
 			b.WriteString("{}")
 			return
 		}
+		keys := sortedKeys(x)
+		width := 0
+		for _, k := range keys {
+			width = max(width, len(Key(k)))
+		}
 		b.WriteString("{\n")
-		for _, k := range sortedKeys(x) {
-			b.WriteString(pad + "  " + Key(k) + " = ")
-			writeValue(b, x[k], indent+2)
+		for _, k := range keys {
+			fmt.Fprintf(b, "%s%s%-*s = ", pad, prefix, width, Key(k))
+			writeValue(b, x[k], indent+len(prefix), mark)
 			b.WriteString("\n")
 		}
 		b.WriteString(pad + "}")

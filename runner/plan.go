@@ -182,6 +182,7 @@ func (run *run) terraformVersion() string {
 func (run *run) printSummary(p *planned) {
 	fmt.Fprintln(run.Stdout)
 	render.Summary(run.Stdout, p.diff, run.Colors)
+	run.writeStepSummary(p)
 	fmt.Fprintf(run.Stderr, "karma: recorded %s %s (event %s, run %s)\n", p.event.Action, p.event.Status, p.event.ID, p.event.RunID)
 }
 

@@ -50,7 +50,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		Version: version,
 		Flags:   g.flags(),
 		Commands: []*cli.Command{
-			initCommand(g), planCommand(g), applyCommand(g), destroyCommand(g), logCommand(g),
+			initCommand(g), planCommand(g), applyCommand(g), destroyCommand(g), reviewCommand(g), logCommand(g),
 		},
 		Reader:                    stdin,
 		Writer:                    stdout,
