@@ -31,6 +31,8 @@ type Runner struct {
 	Interactive bool
 	Colors      render.Colors
 	Env         Env
+	// Signer, when set, signs a checkpoint of the log at the end of each run.
+	Signer *audit.Signer
 }
 
 // ExitError ends a command with an exit code and, unless Err is nil, a
@@ -122,9 +124,14 @@ func (run *run) terraform(ctx context.Context) (*tfexec.Terraform, error) {
 	return run.tf, nil
 }
 
-// close puts back what the run changed and removes its temporary plan file,
-// which holds secrets in the clear.
+// close signs a checkpoint of what the run recorded, puts back what the run
+// changed and removes its temporary plan file, which holds secrets in the clear.
 func (run *run) close() {
+	if run.Signer != nil {
+		if _, err := run.Log.Checkpoint(run.Signer); err != nil {
+			fmt.Fprintf(run.Stderr, "karma: warning: could not sign a checkpoint of %s: %v\n", run.Log.Path(), err)
+		}
+	}
 	if run.restore != nil {
 		run.restore()
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -58,8 +59,37 @@ func (g *globals) logDirPath() string {
 	return filepath.Join(home, ".local", "state", "karma")
 }
 
+// log is the audit log. It warns on stderr when it repairs a torn tail, and
+// signs what it writes on behalf of who runs karma.
 func (g *globals) log() *audit.Log {
-	return audit.New(g.logDirPath())
+	l := audit.New(g.logDirPath())
+	l.OnRepair = func(r audit.Repair) {
+		what := "added the missing newline after the last event"
+		if r.Sidecar != "" {
+			what = "moved them to " + r.Sidecar
+		}
+		fmt.Fprintf(g.stderr, "karma: warning: %s ended with %d bytes of an unfinished write at byte %d (a crash); %s and recorded a log_repaired event\n",
+			l.Path(), r.Bytes, r.Offset, what)
+	}
+	ci, actor := runner.DetectCI(os.Getenv)
+	source := g.source
+	if source == "" && ci != nil {
+		source = "ci"
+	} else if source == "" {
+		source = "cli"
+	}
+	host, _ := os.Hostname()
+	l.Actor = audit.Actor{User: firstNonEmpty(g.user, actor, os.Getenv("USER"), "unknown"), Source: source, Host: host}
+	return l
+}
+
+func firstNonEmpty(values ...string) string {
+	for _, v := range values {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 // runner builds the runner for a terraform command.
@@ -68,7 +98,14 @@ func (g *globals) runner(noColor bool) (*runner.Runner, error) {
 	if err != nil {
 		return nil, err
 	}
+	var signer *audit.Signer
+	if key := os.Getenv("KARMA_SIGNING_KEY"); key != "" {
+		if signer, err = audit.LoadSigner(key); err != nil {
+			return nil, fmt.Errorf("KARMA_SIGNING_KEY: %w", err)
+		}
+	}
 	return &runner.Runner{
+		Signer:      signer,
 		Dir:         dir,
 		Locator:     runner.Locator{Path: g.terraform, Version: os.Getenv("KARMA_TERRAFORM_VERSION")},
 		Identity:    runner.Identity{User: g.user, Source: g.source, Component: g.component},

@@ -13,6 +13,7 @@ func logCommand(g *globals) *cli.Command {
 		Usage: "query the audit log: who changed what, when, why, and what broke",
 		Subcommands: []*cli.Command{
 			logListCommand(g),
+			logVerifyCommand(g),
 		},
 		OnUsageError: usageError,
 	}

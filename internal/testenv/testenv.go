@@ -7,6 +7,10 @@ package testenv
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -163,4 +167,17 @@ func (c Cmd) Run(t testing.TB) Result {
 		t.Fatalf("%s %v did not finish in time\nstdout:\n%s\nstderr:\n%s", c.Bin, c.Args, stdout.String(), stderr.String())
 	}
 	return Result{Stdout: stdout.String(), Stderr: stderr.String(), Code: cmd.ProcessState.ExitCode()}
+}
+
+// WriteSigningKey writes a new ed25519 private key (PEM, PKCS #8) to path.
+func WriteSigningKey(path string) error {
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return err
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(priv)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600)
 }
