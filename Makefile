@@ -6,7 +6,7 @@ KARMA     := $(BIN)/karma
 VERSITYGW := $(BIN)/versitygw
 VERSITYGW_VERSION := v1.8.0
 
-.PHONY: build demo test bench bench-apply bench-review fixtures vet clean
+.PHONY: build demo test bench bench-apply bench-review bench-log fixtures vet clean
 
 build:
 	$(GO) build -o $(KARMA) ./cmd/karma
@@ -21,7 +21,7 @@ test: $(VERSITYGW)
 	$(GO) test -count=1 ./...
 
 ## bench: every benchmark, karma side by side with the tool it replaces
-bench: bench-apply bench-review
+bench: bench-apply bench-review bench-log
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./...
 
 bench-apply: build
@@ -29,6 +29,9 @@ bench-apply: build
 
 bench-review: build
 	./bench/review.sh
+
+bench-log: build
+	./bench/log.sh
 
 ## fixtures: make the plan fixtures again with the real terraform, then their golden renderings
 fixtures:

@@ -38,24 +38,72 @@ type Header struct {
 	Line []byte
 }
 
-var headerPaths = []string{"seq", "id", "timestamp", "run_id", "action", "status", "component", "user", "source", "summary"}
-
-// ReadHeader reads an event's header fields from its line.
+// ReadHeader reads an event's header fields from its line in one pass over
+// the top-level keys, stopping once it has them all: the changes, which can
+// be most of a line, are not parsed.
 func ReadHeader(line []byte) Header {
-	r := gjson.GetManyBytes(line, headerPaths...)
-	h := Header{
-		Seq: r[0].Int(), ID: r[1].String(), RunID: r[3].String(), Action: r[4].String(), Status: r[5].String(),
-		Component: r[6].String(), User: r[7].String(), Source: r[8].String(), Line: line,
-	}
-	h.Timestamp, _ = time.Parse(time.RFC3339Nano, r[2].String())
-	if s := r[9]; s.IsObject() {
-		h.Summary = &planparse.Summary{
-			Add: int(s.Get("add").Int()), Change: int(s.Get("change").Int()), Destroy: int(s.Get("destroy").Int()),
-			Replace: int(s.Get("replace").Int()), Import: int(s.Get("import").Int()), Move: int(s.Get("move").Int()),
-			Forget: int(s.Get("forget").Int()), Read: int(s.Get("read").Int()),
+	h := Header{Line: line}
+	const want = 10
+	found := 0
+	gjson.ParseBytes(line).ForEach(func(key, v gjson.Result) bool {
+		found++
+		switch key.Str {
+		case "seq":
+			h.Seq = v.Int()
+		case "id":
+			h.ID = v.Str
+		case "timestamp":
+			h.Timestamp, _ = time.Parse(time.RFC3339Nano, v.Str)
+		case "run_id":
+			h.RunID = v.Str
+		case "action":
+			h.Action = v.Str
+		case "status":
+			h.Status = v.Str
+		case "component":
+			h.Component = v.Str
+		case "user":
+			h.User = v.Str
+		case "source":
+			h.Source = v.Str
+		case "summary":
+			h.Summary = summaryOf(v)
+		default:
+			found--
 		}
-	}
+		return found < want
+	})
 	return h
+}
+
+func summaryOf(s gjson.Result) *planparse.Summary {
+	if !s.IsObject() {
+		return nil
+	}
+	var sum planparse.Summary
+	s.ForEach(func(k, v gjson.Result) bool {
+		n := int(v.Int())
+		switch k.Str {
+		case "add":
+			sum.Add = n
+		case "change":
+			sum.Change = n
+		case "destroy":
+			sum.Destroy = n
+		case "replace":
+			sum.Replace = n
+		case "import":
+			sum.Import = n
+		case "move":
+			sum.Move = n
+		case "forget":
+			sum.Forget = n
+		case "read":
+			sum.Read = n
+		}
+		return true
+	})
+	return &sum
 }
 
 // Match reports whether the header passes the filter.
@@ -109,6 +157,9 @@ func Scan(path string, f Filter, fn func(Header) error) (ScanStats, error) {
 // ScanReader is Scan over any reader of JSONL events.
 func ScanReader(r io.Reader, f Filter, fn func(Header) error) (ScanStats, error) {
 	needles := f.needles()
+	if len(needles) > 0 {
+		return scanForNeedle(r, needles, f, fn)
+	}
 	lines := NewLineReader(r)
 	var stats ScanStats
 	for {
@@ -130,6 +181,66 @@ func ScanReader(r io.Reader, f Filter, fn func(Header) error) (ScanStats, error)
 			}
 		}
 	}
+}
+
+// scanChunk is how much of the log scanForNeedle searches at once.
+const scanChunk = 4 << 20
+
+// scanForNeedle finds candidate lines the way grep does: it searches whole
+// chunks of the log for the first needle and only then finds the line around
+// each hit, so lines that cannot match are never looked at one by one.
+func scanForNeedle(r io.Reader, needles [][]byte, f Filter, fn func(Header) error) (ScanStats, error) {
+	var stats ScanStats
+	search := newHorspool(needles[0])
+	buf := make([]byte, 0, scanChunk)
+	carry := 0 // bytes at the start of buf: a line begun in the previous chunk
+	for {
+		buf = buf[:carry]
+		n, err := io.ReadFull(r, buf[carry:cap(buf)])
+		buf = buf[:carry+n]
+		eof := errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+		if err != nil && !eof {
+			return stats, fmt.Errorf("read audit log: %w", err)
+		}
+		end := bytes.LastIndexByte(buf, '\n') + 1 // whole lines end here
+		if end == 0 && !eof && len(buf) == cap(buf) {
+			buf = append(buf, make([]byte, len(buf))...)[:len(buf)] // a line longer than the buffer
+			carry = len(buf)
+			continue
+		}
+		stats.Lines += int64(bytes.Count(buf[:end], []byte("\n")))
+		if err := eachCandidate(buf[:end], search, needles, f, fn); err != nil {
+			return stats, err
+		}
+		if eof {
+			stats.TornBytes = len(buf) - end
+			return stats, nil
+		}
+		carry = copy(buf, buf[end:])
+	}
+}
+
+// eachCandidate calls fn for each whole line in data that holds every needle
+// and passes the filter.
+func eachCandidate(data []byte, search *horspool, needles [][]byte, f Filter, fn func(Header) error) error {
+	for len(data) > 0 {
+		i := search.index(data)
+		if i < 0 {
+			return nil
+		}
+		start := bytes.LastIndexByte(data[:i], '\n') + 1
+		end := i + bytes.IndexByte(data[i:], '\n')
+		line := data[start:end]
+		if containsAll(line, needles[1:]) {
+			if h := ReadHeader(line); f.Match(h) {
+				if err := fn(h); err != nil {
+					return err
+				}
+			}
+		}
+		data = data[end+1:]
+	}
+	return nil
 }
 
 func containsAll(line []byte, needles [][]byte) bool {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/tidwall/gjson"
 )
@@ -73,7 +74,7 @@ type verifier struct {
 	next         *pending // one line of lookahead
 }
 
-// pending is a line read ahead.
+// pending is a line read, or read ahead (a copy, which outlives the reader's buffer).
 type pending struct {
 	no   int64
 	data []byte
@@ -131,7 +132,9 @@ func (v *verifier) walk() *Problem {
 	return v.checkpoints.truncation(v.report.LastSeq, v.lineNo)
 }
 
-// read returns the next line, taking the lookahead line first.
+// read returns the next line, taking the lookahead line first. The line's
+// bytes are only valid until the next read or peek: check reads what it needs
+// of them first.
 func (v *verifier) read() (*pending, error) {
 	if v.next != nil {
 		p := v.next
@@ -143,7 +146,7 @@ func (v *verifier) read() (*pending, error) {
 		return nil, err
 	}
 	v.lineNo++
-	return &pending{no: v.lineNo, data: append([]byte(nil), data...)}, nil
+	return &pending{no: v.lineNo, data: data}, nil
 }
 
 // peek returns the line after the current one without consuming it.
@@ -184,7 +187,7 @@ func (v *verifier) check(p *pending) *Problem {
 		if cur.prev != Genesis {
 			return &Problem{Line: p.no, Class: Deleted, Detail: fmt.Sprintf("the first line (seq %d) links to an earlier event, which is missing", cur.seq)}
 		}
-		v.report.Chain = gjson.GetBytes(p.data, "chain").String()
+		v.report.Chain = strings.Clone(gjson.GetBytes(p.data, "chain").String())
 		v.report.FirstSeq = cur.seq
 	} else if cur.prev != v.last.hash || cur.seq != v.last.seq+1 {
 		return v.classify(cur)

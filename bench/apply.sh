@@ -12,7 +12,7 @@ runs=${RUNS:-7}
 resources=${RESOURCES:-300}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/karma-bench-apply.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+trap 'rm -rf "$work" "$bench_out"' EXIT
 export TF_CLI_CONFIG_FILE=/dev/null CHECKPOINT_DISABLE=1 KARMA_LOG_DIR="$work/log"
 
 generate() {

@@ -13,6 +13,10 @@ func logCommand(g *globals) *cli.Command {
 		Usage: "query the audit log: who changed what, when, why, and what broke",
 		Subcommands: []*cli.Command{
 			logListCommand(g),
+			logGrepCommand(g),
+			logShowCommand(g),
+			logStateCommand(g),
+			logDiffCommand(g),
 			logVerifyCommand(g),
 		},
 		OnUsageError: usageError,
