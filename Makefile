@@ -6,7 +6,7 @@ KARMA     := $(BIN)/karma
 VERSITYGW := $(BIN)/versitygw
 VERSITYGW_VERSION := v1.8.0
 
-.PHONY: build demo test bench bench-apply bench-review bench-log fixtures vet clean
+.PHONY: build demo test bench bench-apply bench-review bench-log bench-sync fixtures vet clean
 
 build:
 	$(GO) build -o $(KARMA) ./cmd/karma
@@ -21,7 +21,7 @@ test: $(VERSITYGW)
 	$(GO) test -count=1 ./...
 
 ## bench: every benchmark, karma side by side with the tool it replaces
-bench: bench-apply bench-review bench-log
+bench: bench-apply bench-review bench-log bench-sync
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./...
 
 bench-apply: build
@@ -32,6 +32,9 @@ bench-review: build
 
 bench-log: build
 	./bench/log.sh
+
+bench-sync: build $(VERSITYGW)
+	./bench/sync.sh
 
 ## fixtures: make the plan fixtures again with the real terraform, then their golden renderings
 fixtures:

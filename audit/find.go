@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,13 +21,13 @@ const minIDPrefix = 8
 
 // Find returns the event whose id is id, or starts with it (at least eight
 // characters, and matching one event only).
-func Find(path, id string) (*Event, error) {
+func Find(ctx context.Context, s Store, id string) (*Event, error) {
 	if len(id) < minIDPrefix {
 		return nil, fmt.Errorf("event id %q is too short: give at least %d characters", id, minIDPrefix)
 	}
 	var found []byte
 	matches := 0
-	_, err := Scan(path, Filter{}, func(h Header) error {
+	_, err := ScanStore(ctx, s, Filter{}, func(h Header) error {
 		if h.ID == id || strings.HasPrefix(h.ID, id) {
 			matches++
 			found = append(found[:0], h.Line...)
@@ -38,7 +39,7 @@ func Find(path, id string) (*Event, error) {
 	}
 	switch {
 	case matches == 0:
-		return nil, fmt.Errorf("%w %s in %s", ErrNotFound, id, path)
+		return nil, fmt.Errorf("%w %s in %s", ErrNotFound, id, s)
 	case matches > 1:
 		return nil, fmt.Errorf("event id %s matches %d events; give more of it", id, matches)
 	}
@@ -56,11 +57,11 @@ func decodeEvent(line []byte) (*Event, error) {
 // Grep streams the events that pass f and whose field values match re: any
 // string in the event, resource addresses and diagnostics included, except
 // the hash chain's own fields. It calls fn with the first value that matched.
-func Grep(path string, f Filter, re *regexp.Regexp, fn func(h Header, match string) error) (ScanStats, error) {
+func Grep(ctx context.Context, s Store, f Filter, re *regexp.Regexp, fn func(h Header, match string) error) (ScanStats, error) {
 	// A value that matches matches the raw line too, unless the pattern
 	// holds characters JSON escapes; then only the walk can tell.
 	prefilter := re != nil && !strings.ContainsAny(re.String(), `"\<>&`)
-	return Scan(path, f, func(h Header) error {
+	return ScanStore(ctx, s, f, func(h Header) error {
 		if re == nil {
 			return fn(h, "")
 		}
@@ -110,9 +111,9 @@ type Snapshot struct {
 // SnapshotAt returns the last state recorded for component at or before at
 // (zero: the latest): an apply's post-state, or a plan's pre-state, whichever
 // is later.
-func SnapshotAt(path, component string, at time.Time) (*Snapshot, error) {
+func SnapshotAt(ctx context.Context, s Store, component string, at time.Time) (*Snapshot, error) {
 	var line []byte
-	_, err := Scan(path, Filter{Component: component, Until: at}, func(h Header) error {
+	_, err := ScanStore(ctx, s, Filter{Component: component, Until: at}, func(h Header) error {
 		r := gjson.GetManyBytes(h.Line, "post_state", "pre_state")
 		if r[0].Str != "" || r[1].Str != "" {
 			line = append(line[:0], h.Line...)
@@ -145,9 +146,9 @@ func atText(at time.Time) string {
 
 // Runs returns the apply and destroy events of component between since and
 // until that changed something, in order.
-func Runs(path, component string, since, until time.Time) ([]*Event, error) {
+func Runs(ctx context.Context, s Store, component string, since, until time.Time) ([]*Event, error) {
 	var runs []*Event
-	_, err := Scan(path, Filter{Component: component, Since: since, Until: until}, func(h Header) error {
+	_, err := ScanStore(ctx, s, Filter{Component: component, Since: since, Until: until}, func(h Header) error {
 		if h.Action != ActionApply && h.Action != ActionDestroy {
 			return nil
 		}
@@ -166,10 +167,10 @@ func Runs(path, component string, since, until time.Time) ([]*Event, error) {
 
 // Components lists the components that have events, in the order they first
 // appear.
-func Components(path string) ([]string, error) {
+func Components(ctx context.Context, s Store) ([]string, error) {
 	var out []string
 	seen := map[string]bool{}
-	_, err := Scan(path, Filter{}, func(h Header) error {
+	_, err := ScanStore(ctx, s, Filter{}, func(h Header) error {
 		if h.Component != "" && !seen[h.Component] {
 			seen[h.Component] = true
 			out = append(out, h.Component)
@@ -177,4 +178,16 @@ func Components(path string) ([]string, error) {
 		return nil
 	})
 	return out, err
+}
+
+// Seqs returns the local log's chain and the seq of every event in it.
+func (l *Log) Seqs() (chain string, seqs []int64, err error) {
+	_, err = Scan(l.Path(), Filter{}, func(h Header) error {
+		seqs = append(seqs, h.Seq)
+		if chain == "" {
+			chain = gjson.GetBytes(h.Line, "chain").Str
+		}
+		return nil
+	})
+	return chain, seqs, err
 }

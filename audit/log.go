@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/gofrs/flock"
 	"github.com/google/uuid"
@@ -85,13 +86,15 @@ func (l *Log) AppendAll(events []*Event) error {
 				return err
 			}
 			buf = append(buf, line...)
-			t = tail{chain: ev.Chain, seq: ev.Seq, hash: ev.Hash}
+			t = tail{chain: ev.Chain, seq: ev.Seq, hash: ev.Hash, time: ev.Timestamp}
 		}
 		return l.flush(f, buf)
 	})
 }
 
-// seal fills in an event's chain fields to follow t and encodes it.
+// seal fills in an event's chain fields to follow t and encodes it. Its
+// timestamp is never earlier than the one before it in the chain: processes
+// stamp events before they take the lock, and a mirror sorts them by time.
 func (l *Log) seal(ev *Event, t tail) ([]byte, error) {
 	ev.Schema = Schema
 	ev.Chain, ev.Seq, ev.PrevHash = t.chain, t.seq+1, t.hash
@@ -100,6 +103,9 @@ func (l *Log) seal(ev *Event, t tail) ([]byte, error) {
 	}
 	if ev.Timestamp.IsZero() {
 		ev.Timestamp = Now()
+	}
+	if ev.Timestamp.Before(t.time.Time) {
+		ev.Timestamp = t.time
 	}
 	return encodeLine(ev)
 }
@@ -170,6 +176,7 @@ type tail struct {
 	chain string
 	seq   int64
 	hash  string
+	time  Time
 }
 
 // readTail reads the last event of the log, repairing a torn tail first.
@@ -192,8 +199,9 @@ func (l *Log) readTail(f *os.File) (tail, error) {
 	if err != nil || s.hash != s.computed {
 		return tail{}, fmt.Errorf("%w: %s ends with a line that does not verify; run karma log verify and keep a copy of the file before anything else writes to it", ErrBadTail, l.Path())
 	}
-	r := gjson.GetManyBytes(line, "chain", "seq")
-	return tail{chain: r[0].String(), seq: r[1].Int(), hash: s.hash}, nil
+	r := gjson.GetManyBytes(line, "chain", "seq", "timestamp")
+	ts, _ := time.Parse(time.RFC3339Nano, r[2].String())
+	return tail{chain: r[0].String(), seq: r[1].Int(), hash: s.hash, time: Time{ts}}, nil
 }
 
 // lastLineOf returns the last line of data, without its newline.

@@ -23,6 +23,7 @@ type Filter struct {
 // Header is what lists and filters need of an event, read from its line
 // without decoding the rest, which may hold thousands of changes.
 type Header struct {
+	Chain     string
 	Seq       int64
 	ID        string
 	Timestamp time.Time
@@ -43,11 +44,13 @@ type Header struct {
 // be most of a line, are not parsed.
 func ReadHeader(line []byte) Header {
 	h := Header{Line: line}
-	const want = 10
+	const want = 11
 	found := 0
 	gjson.ParseBytes(line).ForEach(func(key, v gjson.Result) bool {
 		found++
 		switch key.Str {
+		case "chain":
+			h.Chain = v.Str
 		case "seq":
 			h.Seq = v.Int()
 		case "id":

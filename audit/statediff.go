@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"context"
 	"errors"
 	"time"
 
@@ -43,25 +44,25 @@ func refOf(ev *Event) *RunRef {
 
 // DiffComponent compares the state recorded for component as of before with
 // the state as of after, resource by resource and attribute by attribute.
-func (l *Log) DiffComponent(component string, before, after time.Time) (*ComponentDiff, error) {
-	later, err := SnapshotAt(l.Path(), component, after)
+func DiffComponent(ctx context.Context, s Store, component string, before, after time.Time) (*ComponentDiff, error) {
+	later, err := SnapshotAt(ctx, s, component, after)
 	if err != nil {
 		return nil, err
 	}
-	laterDoc, err := l.objects.Get(later.Digest)
+	laterDoc, err := s.Object(ctx, later.Digest)
 	if err != nil {
 		return nil, err
 	}
 	d := &ComponentDiff{Component: component, After: refOf(later.Event)}
 	earlierDoc := []byte(`{"format_version":"1.0"}`)
-	earlier, err := SnapshotAt(l.Path(), component, before)
+	earlier, err := SnapshotAt(ctx, s, component, before)
 	switch {
 	case errors.Is(err, ErrNotFound):
 	case err != nil:
 		return nil, err
 	default:
 		d.Before = refOf(earlier.Event)
-		if earlierDoc, err = l.objects.Get(earlier.Digest); err != nil {
+		if earlierDoc, err = s.Object(ctx, earlier.Digest); err != nil {
 			return nil, err
 		}
 	}
@@ -73,7 +74,7 @@ func (l *Log) DiffComponent(component string, before, after time.Time) (*Compone
 	if d.Before != nil {
 		since = d.Before.Time.Add(time.Millisecond)
 	}
-	runs, err := Runs(l.Path(), component, since, later.Event.Timestamp.Time)
+	runs, err := Runs(ctx, s, component, since, later.Event.Timestamp.Time)
 	if err != nil {
 		return nil, err
 	}

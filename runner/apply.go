@@ -32,7 +32,14 @@ func (r *Runner) Apply(ctx context.Context, f Flags, planFile string) error {
 		return err
 	}
 	defer run.close()
+	return run.finish(run.applyRun(ctx, f, planFile))
+}
+
+// applyRun is the body of an apply: plan or read the saved plan, approve,
+// apply, record.
+func (run *run) applyRun(ctx context.Context, f Flags, planFile string) error {
 	var p *planned
+	var err error
 	if planFile != "" {
 		p, err = run.savedPlan(ctx, f, planFile)
 	} else {
@@ -48,6 +55,9 @@ func (r *Runner) Apply(ctx context.Context, f Flags, planFile string) error {
 	}
 	if planFile == "" && !f.AutoApprove && !run.approve(p.mode) {
 		return run.finishWithoutApply(p, action, audit.StatusRejected, errors.New("apply cancelled: the plan was not approved"))
+	}
+	if err := run.requireMirror(); err != nil {
+		return run.finishWithoutApply(p, action, audit.StatusRejected, err)
 	}
 	return run.apply(ctx, f, p, action)
 }

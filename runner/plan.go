@@ -35,9 +35,12 @@ func (r *Runner) Plan(ctx context.Context, f Flags) error {
 	defer run.close()
 	p, err := run.plan(ctx, f)
 	if err != nil {
-		return err
+		return run.finish(err)
 	}
 	run.printSummary(p)
+	if err := run.finish(nil); err != nil {
+		return err
+	}
 	if f.DetailedExitcode && p.changes {
 		return &ExitError{Code: 2}
 	}

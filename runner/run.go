@@ -33,6 +33,10 @@ type Runner struct {
 	Env         Env
 	// Signer, when set, signs a checkpoint of the log at the end of each run.
 	Signer *audit.Signer
+	// Mirror, when set, receives a copy of every event and document.
+	Mirror audit.Mirror
+	// MirrorRequired refuses to apply a plan whose event is not in the mirror.
+	MirrorRequired bool
 }
 
 // ExitError ends a command with an exit code and, unless Err is nil, a
@@ -65,6 +69,7 @@ type run struct {
 	tmpDir         string
 	// restore undoes what the run changed around terraform (the workspace).
 	restore func()
+	mirror  *mirrorer
 }
 
 // start checks everything a run needs before terraform does anything: the
@@ -92,6 +97,10 @@ func (r *Runner) start(ctx context.Context, verb string) (*run, error) {
 	ch := make(chan runContext, 1)
 	go func() { ch <- gatherContext(ctx, r.Dir, r.Identity, r.Env) }()
 	run := &run{Runner: r, id: audit.NewID(), execPath: execPath, tf: tf, context: ch, secrets: &planparse.Secrets{}, tmpDir: tmp}
+	if r.Mirror != nil {
+		run.mirror = &mirrorer{log: r.Log, mirror: r.Mirror}
+		run.mirror.kick() // what earlier runs left pending goes up now
+	}
 	if run.restore, err = run.useWorkspace(ctx); err != nil {
 		run.close()
 		return nil, err
@@ -124,14 +133,9 @@ func (run *run) terraform(ctx context.Context) (*tfexec.Terraform, error) {
 	return run.tf, nil
 }
 
-// close signs a checkpoint of what the run recorded, puts back what the run
-// changed and removes its temporary plan file, which holds secrets in the clear.
+// close puts back what the run changed and removes its temporary plan file,
+// which holds secrets in the clear.
 func (run *run) close() {
-	if run.Signer != nil {
-		if _, err := run.Log.Checkpoint(run.Signer); err != nil {
-			fmt.Fprintf(run.Stderr, "karma: warning: could not sign a checkpoint of %s: %v\n", run.Log.Path(), err)
-		}
-	}
 	if run.restore != nil {
 		run.restore()
 	}
@@ -184,7 +188,11 @@ func (run *run) record(ev *audit.Event) error {
 	}
 	ev.Error = run.secrets.Scrub(ev.Error)
 	run.Log.Actor = audit.Actor{User: ev.User, Source: ev.Source, Host: ev.Host}
-	return run.Log.Append(ev)
+	if err := run.Log.Append(ev); err != nil {
+		return err
+	}
+	run.mirror.kick()
+	return nil
 }
 
 // store puts a redacted document in the object store.

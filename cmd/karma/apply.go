@@ -33,7 +33,7 @@ func applyLike(g *globals, name, usage string, destroy bool) *cli.Command {
 			if c.NArg() > 1 || (destroy && c.NArg() > 0) {
 				return fmt.Errorf("karma %s takes %s, got %q (flags go before arguments)", name, args, c.Args().Slice())
 			}
-			r, err := g.runner(t.noColor)
+			r, err := g.runner(c.Context, t.noColor)
 			if err != nil {
 				return err
 			}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 	"github.com/usekarma/karma/audit"
+	"github.com/usekarma/karma/audit/s3mirror"
 	"github.com/usekarma/karma/render"
 	"github.com/usekarma/karma/runner"
 	"golang.org/x/term"
@@ -19,8 +21,8 @@ type globals struct {
 	stdout, stderr io.Writer
 
 	logDir, chdir, component, user, source string
-	mirror, terraform                      string
-	s3PathStyle                            bool
+	mirrorURL, terraform, sse, kmsKey      string
+	s3PathStyle, mirrorRequired            bool
 }
 
 func (g *globals) flags() []cli.Flag {
@@ -35,10 +37,16 @@ func (g *globals) flags() []cli.Flag {
 			Usage: "who runs karma (default: the CI actor, else git user.email, else the OS user)"},
 		&cli.StringFlag{Name: "source", EnvVars: []string{"KARMA_SOURCE"}, Destination: &g.source,
 			Usage: "where karma runs from (default: ci where CI=true, else cli)"},
-		&cli.StringFlag{Name: "mirror", EnvVars: []string{"KARMA_MIRROR"}, Destination: &g.mirror,
+		&cli.StringFlag{Name: "mirror", EnvVars: []string{"KARMA_MIRROR"}, Destination: &g.mirrorURL,
 			Usage: "mirror the log to s3://bucket/prefix"},
+		&cli.BoolFlag{Name: "mirror-required", EnvVars: []string{"KARMA_MIRROR_REQUIRED"}, Destination: &g.mirrorRequired,
+			Usage: "refuse to apply unless the plan's event is in the mirror first"},
 		&cli.BoolFlag{Name: "s3-path-style", EnvVars: []string{"KARMA_S3_PATH_STYLE"}, Destination: &g.s3PathStyle,
 			Usage: "address S3 buckets by path, for S3-compatible servers"},
+		&cli.StringFlag{Name: "s3-sse", EnvVars: []string{"KARMA_S3_SSE"}, Destination: &g.sse,
+			Usage: "server-side encryption for mirrored objects: AES256 or aws:kms"},
+		&cli.StringFlag{Name: "s3-kms-key-id", EnvVars: []string{"KARMA_S3_KMS_KEY_ID"}, Destination: &g.kmsKey,
+			Usage: "KMS key for --s3-sse aws:kms"},
 		&cli.StringFlag{Name: "terraform", EnvVars: []string{"KARMA_TERRAFORM"}, Destination: &g.terraform,
 			Usage: "terraform binary (default: terraform on PATH, else downloaded)"},
 	}
@@ -92,11 +100,43 @@ func firstNonEmpty(values ...string) string {
 	return ""
 }
 
+// openMirror opens the S3 mirror at url with the global S3 flags.
+func (g *globals) openMirror(ctx context.Context, url string) (*s3mirror.Mirror, error) {
+	return s3mirror.Open(ctx, s3mirror.Config{URL: url, PathStyle: g.s3PathStyle, SSE: g.sse, KMSKeyID: g.kmsKey})
+}
+
+// mirror is the --mirror the log is copied to, or nil.
+func (g *globals) mirror(ctx context.Context) (*s3mirror.Mirror, error) {
+	if g.mirrorURL == "" {
+		if g.mirrorRequired {
+			return nil, fmt.Errorf("--mirror-required needs --mirror (or KARMA_MIRROR) to name the mirror")
+		}
+		return nil, nil
+	}
+	return g.openMirror(ctx, g.mirrorURL)
+}
+
+// store is where a query reads: the mirror named by --from, else the local log.
+func (g *globals) store(c *cli.Context) (audit.Store, error) {
+	if from := c.String("from"); from != "" {
+		return g.openMirror(c.Context, from)
+	}
+	return g.log(), nil
+}
+
 // runner builds the runner for a terraform command.
-func (g *globals) runner(noColor bool) (*runner.Runner, error) {
+func (g *globals) runner(ctx context.Context, noColor bool) (*runner.Runner, error) {
 	dir, err := filepath.Abs(g.chdir)
 	if err != nil {
 		return nil, err
+	}
+	m, err := g.mirror(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var mirror audit.Mirror
+	if m != nil {
+		mirror = m
 	}
 	var signer *audit.Signer
 	if key := os.Getenv("KARMA_SIGNING_KEY"); key != "" {
@@ -105,17 +145,19 @@ func (g *globals) runner(noColor bool) (*runner.Runner, error) {
 		}
 	}
 	return &runner.Runner{
-		Signer:      signer,
-		Dir:         dir,
-		Locator:     runner.Locator{Path: g.terraform, Version: os.Getenv("KARMA_TERRAFORM_VERSION")},
-		Identity:    runner.Identity{User: g.user, Source: g.source, Component: g.component},
-		Log:         g.log(),
-		Stdin:       g.stdin,
-		Stdout:      g.stdout,
-		Stderr:      g.stderr,
-		Interactive: isTerminal(g.stdin),
-		Colors:      g.colors(noColor),
-		Env:         os.Getenv,
+		Signer:         signer,
+		Mirror:         mirror,
+		MirrorRequired: g.mirrorRequired,
+		Dir:            dir,
+		Locator:        runner.Locator{Path: g.terraform, Version: os.Getenv("KARMA_TERRAFORM_VERSION")},
+		Identity:       runner.Identity{User: g.user, Source: g.source, Component: g.component},
+		Log:            g.log(),
+		Stdin:          g.stdin,
+		Stdout:         g.stdout,
+		Stderr:         g.stderr,
+		Interactive:    isTerminal(g.stdin),
+		Colors:         g.colors(noColor),
+		Env:            os.Getenv,
 	}, nil
 }
 

@@ -29,7 +29,7 @@ func initCommand(g *globals) *cli.Command {
 			if err := noArgs(c); err != nil {
 				return err
 			}
-			r, err := g.runner(true)
+			r, err := g.runner(c.Context, true)
 			if err != nil {
 				return err
 			}

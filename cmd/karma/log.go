@@ -18,6 +18,7 @@ func logCommand(g *globals) *cli.Command {
 			logStateCommand(g),
 			logDiffCommand(g),
 			logVerifyCommand(g),
+			logSyncCommand(g),
 		},
 		OnUsageError: usageError,
 	}
@@ -34,7 +35,13 @@ func filterFlags() []cli.Flag {
 		&cli.StringFlag{Name: "run", Usage: "only this run id"},
 		&cli.StringFlag{Name: "since", Usage: "from this time: RFC 3339, a date (2025-04-18), or a duration back (36h, 7d)"},
 		&cli.StringFlag{Name: "until", Usage: "up to this time, in the same forms"},
+		fromFlag(),
 	}
+}
+
+// fromFlag reads a mirror instead of the local log.
+func fromFlag() cli.Flag {
+	return &cli.StringFlag{Name: "from", Usage: "read the mirror at s3://bucket/prefix instead of the local log"}
 }
 
 // filterOf reads the filter flags.

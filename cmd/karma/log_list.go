@@ -27,16 +27,20 @@ func logListCommand(g *globals) *cli.Command {
 			if err != nil {
 				return err
 			}
+			store, err := g.store(c)
+			if err != nil {
+				return err
+			}
 			out := bufio.NewWriterSize(g.stdout, 1<<16)
 			defer out.Flush()
 			var stats audit.ScanStats
 			if c.Bool("json") {
-				stats, err = audit.Scan(g.log().Path(), f, func(h audit.Header) error {
+				stats, err = audit.ScanStore(c.Context, store, f, func(h audit.Header) error {
 					out.Write(h.Line)
 					return out.WriteByte('\n')
 				})
 			} else {
-				stats, err = listTable(out, g.log().Path(), f)
+				stats, err = listTable(c, out, store, f)
 			}
 			warnTorn(g, stats)
 			return err
@@ -45,10 +49,10 @@ func logListCommand(g *globals) *cli.Command {
 }
 
 // listTable prints events as a table a person can scan.
-func listTable(w io.Writer, path string, f audit.Filter) (audit.ScanStats, error) {
+func listTable(c *cli.Context, w io.Writer, store audit.Store, f audit.Filter) (audit.ScanStats, error) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "TIME\tACTION\tSTATUS\tCOMPONENT\tUSER\tSOURCE\tCHANGES\tEVENT")
-	stats, err := audit.Scan(path, f, func(h audit.Header) error {
+	stats, err := audit.ScanStore(c.Context, store, f, func(h audit.Header) error {
 		_, err := fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", h.Timestamp.Format("2006-01-02 15:04:05Z"),
 			h.Action, h.Status, h.Component, h.User, h.Source, changeCounts(h), h.ID)
 		return err

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -45,7 +46,11 @@ func logGrepCommand(g *globals) *cli.Command {
 			if !c.Bool("json") {
 				fmt.Fprintln(tw, "TIME\tACTION\tSTATUS\tCOMPONENT\tUSER\tMATCH\tEVENT")
 			}
-			stats, err := audit.Grep(g.log().Path(), f, re, func(h audit.Header, match string) error {
+			store, err := g.store(c)
+			if err != nil {
+				return err
+			}
+			stats, err := audit.Grep(c.Context, store, f, re, func(h audit.Header, match string) error {
 				if c.Bool("json") {
 					out.Write(h.Line)
 					return out.WriteByte('\n')
@@ -76,18 +81,22 @@ func logShowCommand(g *globals) *cli.Command {
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "json", Usage: "print {\"event\": …, \"diff\": …} as JSON"},
 			&cli.BoolFlag{Name: "no-color", Usage: "no colour"},
+			fromFlag(),
 		},
 		OnUsageError: usageError,
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
 				return fmt.Errorf("karma log show takes one event ID")
 			}
-			l := g.log()
-			ev, err := audit.Find(l.Path(), c.Args().First())
+			store, err := g.store(c)
 			if err != nil {
 				return err
 			}
-			diff, diffDoc, err := loadDiff(l, ev.Diff)
+			ev, err := audit.Find(c.Context, store, c.Args().First())
+			if err != nil {
+				return err
+			}
+			diff, diffDoc, err := loadDiff(c.Context, store, ev.Diff)
 			if err != nil {
 				return err
 			}
@@ -103,11 +112,11 @@ func logShowCommand(g *globals) *cli.Command {
 }
 
 // loadDiff reads an event's stored diff; an event without one has none.
-func loadDiff(l *audit.Log, digest string) (*planparse.Diff, json.RawMessage, error) {
+func loadDiff(ctx context.Context, store audit.Store, digest string) (*planparse.Diff, json.RawMessage, error) {
 	if digest == "" {
 		return nil, json.RawMessage("null"), nil
 	}
-	doc, err := l.Objects().Get(digest)
+	doc, err := store.Object(ctx, digest)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -128,6 +137,7 @@ func logStateCommand(g *globals) *cli.Command {
 			&cli.StringFlag{Name: "at", Usage: "as of this time: RFC 3339, a date, or a duration back (36h, 7d)"},
 			&cli.BoolFlag{Name: "json", Usage: "print the state document (terraform show -json, redacted)"},
 			&cli.BoolFlag{Name: "no-color", Usage: "no colour"},
+			fromFlag(),
 		},
 		OnUsageError: usageError,
 		Action: func(c *cli.Context) error {
@@ -138,12 +148,15 @@ func logStateCommand(g *globals) *cli.Command {
 			if err != nil {
 				return err
 			}
-			l := g.log()
-			snap, err := audit.SnapshotAt(l.Path(), c.String("component"), at)
+			store, err := g.store(c)
 			if err != nil {
 				return err
 			}
-			doc, err := l.Objects().Get(snap.Digest)
+			snap, err := audit.SnapshotAt(c.Context, store, c.String("component"), at)
+			if err != nil {
+				return err
+			}
+			doc, err := store.Object(c.Context, snap.Digest)
 			if err != nil {
 				return err
 			}
@@ -170,6 +183,7 @@ func logDiffCommand(g *globals) *cli.Command {
 			&cli.StringFlag{Name: "component", Usage: "only this component (default: every component)"},
 			&cli.BoolFlag{Name: "json", Usage: "print the differences as JSON"},
 			&cli.BoolFlag{Name: "no-color", Usage: "no colour"},
+			fromFlag(),
 		},
 		OnUsageError: usageError,
 		Action: func(c *cli.Context) error {
@@ -187,16 +201,19 @@ func logDiffCommand(g *globals) *cli.Command {
 			if !after.IsZero() && after.Before(before) {
 				return fmt.Errorf("--after (%s) is before --before (%s)", after.Format(time.RFC3339), before.Format(time.RFC3339))
 			}
-			l := g.log()
+			store, err := g.store(c)
+			if err != nil {
+				return err
+			}
 			components := []string{c.String("component")}
 			if components[0] == "" {
-				if components, err = audit.Components(l.Path()); err != nil {
+				if components, err = audit.Components(c.Context, store); err != nil {
 					return err
 				}
 			}
 			var diffs []*audit.ComponentDiff
 			for _, comp := range components {
-				d, err := l.DiffComponent(comp, before, after)
+				d, err := audit.DiffComponent(c.Context, store, comp, before, after)
 				if errors.Is(err, audit.ErrNotFound) && c.String("component") == "" {
 					continue
 				}

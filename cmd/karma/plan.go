@@ -19,7 +19,7 @@ func planCommand(g *globals) *cli.Command {
 			if err := noArgs(c); err != nil {
 				return err
 			}
-			r, err := g.runner(t.noColor)
+			r, err := g.runner(c.Context, t.noColor)
 			if err != nil {
 				return err
 			}

@@ -58,7 +58,7 @@ func readDiff(c *cli.Context, g *globals, plan string) (*planparse.Diff, error) 
 			return nil, fmt.Errorf("read plan %s: %w", plan, unwrapPath(err))
 		}
 		if binary {
-			r, err := g.runner(true)
+			r, err := g.runner(c.Context, true)
 			if err != nil {
 				return nil, err
 			}

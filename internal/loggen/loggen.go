@@ -15,13 +15,29 @@ import (
 // one component matches one event in Components.
 const Components = 20
 
-// Write appends n events to the log in dir, in batches.
+// Write appends n events to the log in dir, in batches. Their plan, diff and
+// state digests name documents that are not in the store: right for queries
+// and verify, which never open them.
 func Write(dir string, n int) error {
+	return write(dir, n, true)
+}
+
+// WriteBare appends n events that reference no documents: what a sync can
+// upload from a log with an empty object store.
+func WriteBare(dir string, n int) error {
+	return write(dir, n, false)
+}
+
+func write(dir string, n int, documents bool) error {
 	l := audit.New(dir)
 	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	batch := make([]*audit.Event, 0, 10000)
 	for i := 0; i < n; i++ {
-		batch = append(batch, event(i, start.Add(time.Duration(i)*time.Minute)))
+		ev := event(i, start.Add(time.Duration(i)*time.Minute))
+		if !documents {
+			ev.Plan, ev.Diff, ev.PreState = "", "", ""
+		}
+		batch = append(batch, ev)
 		if len(batch) == cap(batch) || i == n-1 {
 			if err := l.AppendAll(batch); err != nil {
 				return err
