@@ -89,11 +89,19 @@ type Event struct {
 // Change is one resource change as an event records it. Result is set on apply
 // events: applied, failed, or skipped (never started).
 type Change struct {
-	Address    string   `json:"address"`
-	Action     string   `json:"action"`
-	Paths      []string `json:"paths,omitempty"`
-	Result     string   `json:"result,omitempty"`
-	DurationMS *int64   `json:"duration_ms,omitempty"`
+	Address      string        `json:"address"`
+	Action       string        `json:"action"`
+	Paths        []string      `json:"paths,omitempty"`
+	Result       string        `json:"result,omitempty"`
+	DurationMS   *int64        `json:"duration_ms,omitempty"`
+	Provisioners []Provisioner `json:"provisioners,omitempty"`
+}
+
+// Provisioner is what one provisioner of a resource came to in an apply:
+// completed or errored (or started, when the apply stopped during it).
+type Provisioner struct {
+	Type   string `json:"type"`
+	Result string `json:"result"`
 }
 
 // Diagnostic is one of terraform's errors or warnings.

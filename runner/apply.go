@@ -12,6 +12,14 @@ import (
 	"github.com/usekarma/karma/planparse"
 )
 
+// applyWaitDelay is how long terraform-exec waits, after the interrupt, for
+// terraform to finish what is in progress before killing it.
+const applyWaitDelay = 10 * time.Minute
+
+// postStateTimeout bounds reading the state after an apply: an interrupted
+// run is often one a CI runner is about to kill.
+const postStateTimeout = 60 * time.Second
+
 // ErrApprovalNeeded is returned when an apply would have to ask for approval
 // but nobody can answer.
 var ErrApprovalNeeded = errors.New("apply needs approval, but stdin is not a terminal")
@@ -56,6 +64,9 @@ func (run *run) applyRun(ctx context.Context, f Flags, planFile string) error {
 	if planFile == "" && !f.AutoApprove && !run.approve(p.mode) {
 		return run.finishWithoutApply(p, action, audit.StatusRejected, errors.New("apply cancelled: the plan was not approved"))
 	}
+	if run.interrupted() {
+		return run.finishWithoutApply(p, action, audit.StatusRejected, errors.New("interrupted before terraform apply started; nothing was applied"))
+	}
 	if err := run.requireMirror(); err != nil {
 		return run.finishWithoutApply(p, action, audit.StatusRejected, err)
 	}
@@ -69,16 +80,28 @@ func applyAction(mode string) string {
 	return audit.ActionApply
 }
 
-// approve asks for approval as terraform does: only "yes" approves.
+// approve asks for approval as terraform does: only "yes" approves. A
+// signal while it waits is a no.
 func (run *run) approve(mode string) bool {
 	question := "Do you want to perform these actions?\n  Terraform will perform the actions described above."
 	if mode == ModeDestroy {
 		question = "Do you really want to destroy all resources?\n  Terraform will destroy all your managed infrastructure, as shown above.\n  There is no undo."
 	}
 	fmt.Fprintf(run.Stderr, "\n%s\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ", run.Colors.Bold(question))
-	answer, _ := bufio.NewReader(run.Stdin).ReadString('\n')
-	fmt.Fprintln(run.Stderr)
-	return strings.TrimSpace(answer) == "yes"
+	answers := make(chan string, 1)
+	go func() {
+		answer, _ := bufio.NewReader(run.Stdin).ReadString('\n')
+		answers <- answer
+	}()
+	ctx, stop := run.operation(context.Background(), "approval")
+	defer stop()
+	select {
+	case answer := <-answers:
+		fmt.Fprintln(run.Stderr)
+		return strings.TrimSpace(answer) == "yes"
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // finishWithoutApply records the apply event of a run that applied nothing:
@@ -119,29 +142,36 @@ func (run *run) apply(ctx context.Context, f Flags, p *planned, action string) e
 	if err != nil {
 		return err
 	}
+	// A graceful stop waits for what is in progress; terraform-exec must not
+	// kill terraform before it has saved state and released its lock.
+	_ = tf.SetWaitDelay(applyWaitDelay)
 	started := time.Now()
 	stream := newUIStream(run.Stdout, run.Stderr, run.Colors, run.secrets)
 	stream.destroy = p.mode == ModeDestroy
 	restore := withOutput(tf, nil, run.Stderr)
-	err = tf.ApplyJSON(ctx, stream, f.applyOptions(p.file)...)
+	opCtx, done := run.operation(ctx, action)
+	err = tf.ApplyJSON(opCtx, stream, f.applyOptions(p.file)...)
+	done()
 	restore()
 	stream.Close()
 
 	ev := run.applyEvent(p, action, audit.StatusApplied)
 	code := 0
 	if err != nil {
-		ev.Status, code = audit.StatusFailed, exitCode(err)
+		ev.Status, code = run.interruptedStatus(audit.StatusFailed), exitCode(err)
 	}
 	ev.ExitCode = intPtr(code)
 	ev.DurationMS = durationMS(started)
 	ev.Diagnostics = stream.Diagnostics()
-	post := run.postState(ctx, ev)
+	postCtx, cancel := context.WithTimeout(context.Background(), postStateTimeout)
+	post := run.postState(postCtx, ev)
+	cancel()
 	ev.Changes = applyResults(p.diff, stream, post)
 	if rerr := run.record(ev); rerr != nil {
 		return &ExitError{Code: 1, Err: fmt.Errorf("terraform apply exited %d, but recording it failed: %w", code, rerr)}
 	}
 	if err != nil {
-		return &ExitError{Code: code, Err: fmt.Errorf("terraform apply failed (exit %d); recorded as %s in event %s", code, ev.Status, ev.ID)}
+		return &ExitError{Code: code, Err: fmt.Errorf("terraform apply %s (exit %d); recorded as %s in event %s", failedWord(ev.Status), code, ev.Status, ev.ID)}
 	}
 	fmt.Fprintf(run.Stderr, "karma: recorded %s %s (event %s)\n", action, ev.Status, ev.ID)
 	return nil

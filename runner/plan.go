@@ -65,7 +65,9 @@ func (run *run) plan(ctx context.Context, f Flags) (*planned, error) {
 	stream.planning = true
 	tail := &tailBuffer{max: 16 << 10}
 	restore := withOutput(tf, nil, io.MultiWriter(run.Stderr, tail))
-	changes, err := tf.PlanJSON(ctx, stream, f.planOptions(file)...)
+	opCtx, done := run.operation(ctx, audit.ActionPlan)
+	changes, err := tf.PlanJSON(opCtx, stream, f.planOptions(file)...)
+	done()
 	restore()
 	stream.Close()
 	if err != nil {
@@ -135,7 +137,7 @@ func (run *run) readPlan(ctx context.Context, p *planned, ev *audit.Event) error
 // gave none.
 func (run *run) planFailed(f Flags, started time.Time, err error, diags []audit.Diagnostic, stderr string) error {
 	code := exitCode(err)
-	ev := run.event(audit.ActionPlan, audit.StatusErrored)
+	ev := run.event(audit.ActionPlan, run.interruptedStatus(audit.StatusErrored))
 	ev.PlanMode, ev.Targets, ev.Replace = f.Mode(), f.Targets, f.Replace
 	ev.DurationMS = durationMS(started)
 	ev.ExitCode = intPtr(code)
@@ -148,7 +150,14 @@ func (run *run) planFailed(f Flags, started time.Time, err error, diags []audit.
 	if rerr := run.record(ev); rerr != nil {
 		return &ExitError{Code: code, Err: fmt.Errorf("terraform plan failed (exit %d), and recording it failed: %w", code, rerr)}
 	}
-	return &ExitError{Code: code, Err: fmt.Errorf("terraform plan failed (exit %d); recorded as errored in event %s", code, ev.ID)}
+	return &ExitError{Code: code, Err: fmt.Errorf("terraform plan %s (exit %d); recorded as %s in event %s", failedWord(ev.Status), code, ev.Status, ev.ID)}
+}
+
+func failedWord(status string) string {
+	if status == audit.StatusInterrupted {
+		return "was interrupted"
+	}
+	return "failed"
 }
 
 // flagSecrets treats every -var and TF_VAR_ value as a secret. When a plan

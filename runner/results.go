@@ -21,7 +21,11 @@ func newStateIndex(addresses []string) *stateIndex {
 func applyResults(diff *planparse.Diff, s *uiStream, post *stateIndex) []audit.Change {
 	changes := audit.ChangesOf(diff)
 	for i, c := range diff.Changes {
-		changes[i].Result, changes[i].DurationMS = resultOf(c, s.opsOf(c.Address), post)
+		ops := s.opsOf(c.Address)
+		changes[i].Result, changes[i].DurationMS = resultOf(c, ops, post)
+		if ops != nil {
+			changes[i].Provisioners = ops.provisioners
+		}
 	}
 	return changes
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/terraform-exec/tfexec"
@@ -37,6 +38,9 @@ type Runner struct {
 	Mirror audit.Mirror
 	// MirrorRequired refuses to apply a plan whose event is not in the mirror.
 	MirrorRequired bool
+	// HandleSignals passes SIGINT and SIGTERM on to terraform as interrupts
+	// while a run lasts, and records them.
+	HandleSignals bool
 }
 
 // ExitError ends a command with an exit code and, unless Err is nil, a
@@ -68,8 +72,11 @@ type run struct {
 	secrets        *planparse.Secrets
 	tmpDir         string
 	// restore undoes what the run changed around terraform (the workspace).
-	restore func()
-	mirror  *mirrorer
+	restore    func()
+	mirror     *mirrorer
+	interrupts *interrupter
+	recordMu   sync.Mutex // the signal handler records too
+	unmark     func()     // removes the run's marker when it finishes
 }
 
 // start checks everything a run needs before terraform does anything: the
@@ -101,10 +108,16 @@ func (r *Runner) start(ctx context.Context, verb string) (*run, error) {
 		run.mirror = &mirrorer{log: r.Log, mirror: r.Mirror}
 		run.mirror.kick() // what earlier runs left pending goes up now
 	}
+	run.recordAbandoned(ctx)
+	if err := run.markRunning(verb); err != nil {
+		run.close()
+		return nil, err
+	}
 	if run.restore, err = run.useWorkspace(ctx); err != nil {
 		run.close()
 		return nil, err
 	}
+	run.watchSignals()
 	return run, nil
 }
 
@@ -136,6 +149,10 @@ func (run *run) terraform(ctx context.Context) (*tfexec.Terraform, error) {
 // close puts back what the run changed and removes its temporary plan file,
 // which holds secrets in the clear.
 func (run *run) close() {
+	run.stopWatching()
+	if run.unmark != nil {
+		run.unmark()
+	}
 	if run.restore != nil {
 		run.restore()
 	}
@@ -182,6 +199,8 @@ func (run *run) event(action, status string) *audit.Event {
 // record appends ev to the log. Diagnostics and errors are scrubbed of every
 // secret the run has met first.
 func (run *run) record(ev *audit.Event) error {
+	run.recordMu.Lock()
+	defer run.recordMu.Unlock()
 	for i := range ev.Diagnostics {
 		d := &ev.Diagnostics[i]
 		d.Summary, d.Detail = run.secrets.Scrub(d.Summary), run.secrets.Scrub(d.Detail)

@@ -58,6 +58,7 @@ type resourceOps struct {
 	started, completed int
 	errored            bool
 	first, last        time.Time
+	provisioners       []audit.Provisioner
 }
 
 // changeSummary is the counts terraform reports at the end of an apply.
@@ -124,8 +125,13 @@ func (s *uiStream) handle(line []byte) {
 		return
 	}
 	switch m.Type {
-	case "version", "planned_change", "resource_drift", "provision_complete", "provision_errored":
+	case "version", "planned_change", "resource_drift":
 		// terraform's own output shows none of these
+	case "provision_start", "provision_complete", "provision_errored":
+		s.trackProvisioner(m)
+		if m.Type == "provision_start" {
+			s.println(m.Message)
+		}
 	case "apply_start", "apply_complete", "apply_errored":
 		s.track(m)
 		s.println(m.Message)
@@ -167,15 +173,40 @@ func (s *uiStream) summaryLine(m streamMessage) string {
 	return m.Message
 }
 
-func (s *uiStream) track(m streamMessage) {
-	if m.Hook == nil {
+// trackProvisioner keeps what each provisioner of a resource came to.
+func (s *uiStream) trackProvisioner(m streamMessage) {
+	ops := s.opsFor(m)
+	if ops == nil {
 		return
+	}
+	result := map[string]string{"provision_start": "started", "provision_complete": "completed", "provision_errored": "errored"}[m.Type]
+	for i := range ops.provisioners {
+		if p := &ops.provisioners[i]; p.Type == m.Hook.Provisioner && p.Result == "started" {
+			p.Result = result
+			return
+		}
+	}
+	ops.provisioners = append(ops.provisioners, audit.Provisioner{Type: m.Hook.Provisioner, Result: result})
+}
+
+// opsFor returns what is known of the resource a hook message is about.
+func (s *uiStream) opsFor(m streamMessage) *resourceOps {
+	if m.Hook == nil {
+		return nil
 	}
 	addr := m.Hook.Resource.Addr
 	ops := s.ops[addr]
 	if ops == nil {
 		ops = &resourceOps{first: m.Timestamp}
 		s.ops[addr] = ops
+	}
+	return ops
+}
+
+func (s *uiStream) track(m streamMessage) {
+	ops := s.opsFor(m)
+	if ops == nil {
+		return
 	}
 	ops.last = m.Timestamp
 	switch m.Type {

@@ -5,9 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/urfave/cli/v2"
 	"github.com/usekarma/karma/runner"
@@ -18,10 +15,11 @@ var version = "dev"
 
 // Main runs karma with args and returns its exit code. Errors are printed here,
 // once, as one line on stderr.
+//
+// SIGINT and SIGTERM keep their default meaning, except while terraform runs,
+// when the runner passes them on to terraform as interrupts and records them.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	err := newApp(stdin, stdout, stderr).RunContext(ctx, args)
+	err := newApp(stdin, stdout, stderr).RunContext(context.Background(), args)
 	return exitCode(err, stderr)
 }
 

@@ -148,6 +148,7 @@ func (g *globals) runner(ctx context.Context, noColor bool) (*runner.Runner, err
 		Signer:         signer,
 		Mirror:         mirror,
 		MirrorRequired: g.mirrorRequired,
+		HandleSignals:  true,
 		Dir:            dir,
 		Locator:        runner.Locator{Path: g.terraform, Version: os.Getenv("KARMA_TERRAFORM_VERSION")},
 		Identity:       runner.Identity{User: g.user, Source: g.source, Component: g.component},
