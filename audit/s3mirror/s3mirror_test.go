@@ -103,8 +103,13 @@ func TestServerStoppedInTheMiddleOfASync(t *testing.T) {
 	require.NoError(t, err)
 
 	assert.Equal(t, 0, rest.Pending)
-	assert.Equal(t, 3000, cut.Uploaded+rest.Uploaded, "every event uploaded once across both syncs")
-	assert.Len(t, s.Objects("karma", "logs/events/"), 3000)
+	// The resumed sync starts at the first event not known delivered: events
+	// delivered after it, and uploads in flight at the stop whose answer was
+	// lost, are found already there, by checksum, and not uploaded again.
+	uploaded := cut.Uploaded + rest.Uploaded
+	assert.LessOrEqual(t, uploaded, 3000, "nothing uploaded twice")
+	assert.GreaterOrEqual(t, uploaded, 3000-32, "at most the uploads in flight at the stop lost their answer")
+	assert.Len(t, s.Objects("karma", "logs/events/"), 3000, "every event in the mirror, once")
 	reports, err := s3mirror.Verify(ctx, m, l, nil)
 	require.NoError(t, err)
 	require.Len(t, reports, 1)

@@ -64,7 +64,7 @@ func TestBadInputIsOneClearLine(t *testing.T) {
 		{"flag after argument", nil, []string{"apply", "tfplan", "-auto-approve"},
 			`karma apply takes [PLANFILE], got ["tfplan" "-auto-approve"] (flags go before arguments)`},
 		{"bad time", nil, []string{"log", "list", "--since", "yesterday"},
-			`karma: "yesterday" is not a time: use RFC 3339 (2025-04-18T20:41:00Z), a date (2025-04-18) or a duration back from now (36h, 7d)`},
+			`karma: --since: "yesterday" is not a time: use RFC 3339 (2025-04-18T20:41:00Z), a date (2025-04-18) or a duration back from now (36h, 7d)`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"time"
-
 	"github.com/urfave/cli/v2"
 	"github.com/usekarma/karma/audit"
 )
@@ -50,17 +48,10 @@ func filterOf(c *cli.Context) (audit.Filter, error) {
 		Component: c.String("component"), Action: c.String("action"), Status: c.String("status"),
 		User: c.String("user"), Source: c.String("source"), Run: c.String("run"),
 	}
-	now := time.Now()
 	var err error
-	if s := c.String("since"); s != "" {
-		if f.Since, err = audit.ParseSince(s, now); err != nil {
-			return f, err
-		}
+	if f.Since, err = timeFlag(c, "since", audit.ParseSince); err != nil {
+		return f, err
 	}
-	if s := c.String("until"); s != "" {
-		if f.Until, err = audit.ParseUntil(s, now); err != nil {
-			return f, err
-		}
-	}
-	return f, nil
+	f.Until, err = timeFlag(c, "until", audit.ParseUntil)
+	return f, err
 }

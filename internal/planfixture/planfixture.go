@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/usekarma/karma/internal/testenv"
 )
 
 // Result is what terraform made of one case.
@@ -52,7 +54,7 @@ func Generate(tf, caseDir, work string, env []string) (*Result, error) {
 		return out.Bytes(), nil
 	}
 	if _, err := os.Stat(filepath.Join(caseDir, "setup")); err == nil {
-		if err := copyTree(filepath.Join(caseDir, "setup"), work); err != nil {
+		if err := testenv.CopyDir(filepath.Join(caseDir, "setup"), work); err != nil {
 			return nil, err
 		}
 		if _, err := run("init", "-input=false", "-no-color"); err != nil {
@@ -65,7 +67,7 @@ func Generate(tf, caseDir, work string, env []string) (*Result, error) {
 			return nil, err
 		}
 	}
-	if err := copyTree(filepath.Join(caseDir, "config"), work); err != nil {
+	if err := testenv.CopyDir(filepath.Join(caseDir, "config"), work); err != nil {
 		return nil, err
 	}
 	if _, err := run("init", "-input=false", "-no-color"); err != nil {
@@ -106,22 +108,4 @@ func removeConfig(dir string) error {
 		}
 	}
 	return nil
-}
-
-func copyTree(src, dst string) error {
-	return filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, path)
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, data, 0o644)
-	})
 }
