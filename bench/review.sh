@@ -29,8 +29,8 @@ peak_kb() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
 k=$(median "${karma_ms[@]}"); c=$(median "${jqc_ms[@]}"); e=$(median "${jqe_ms[@]}")
 printf '\nreview benchmark: %s (%d MB, %s resources), median of %d runs (%s)\n' "$(basename "$plan")" $((size / 1000000)) \
   "$(jq '.resource_changes | length' "$plan")" "$runs" "$(jq --version)"
-printf '%-36s %10s %10s\n' command ms "vs karma"
-printf '%-36s %10d %10s\n' "karma review --format json" "$k" "1.00x"
+printf '%-36s %10s %10s\n' command ms "karma / it"
+printf '%-36s %10d %10s\n' "karma review --format json" "$k" ""
 printf '%-36s %10d %9sx\n' "jq -c . (read and write)" "$c" "$(ratio "$k" "$c")"
 printf '%-36s %10d %9sx\n' "jq empty (read only)" "$e" "$(ratio "$k" "$e")"
 printf 'karma time / jq time: %sx against jq -c ., %sx against jq empty (goal: at most 1.5x)\n' "$(ratio "$k" "$c")" "$(ratio "$k" "$e")"
