@@ -256,7 +256,10 @@ func eachLineBackwards(f *os.File, fn func([]byte) bool) error {
 	return nil
 }
 
+// appendSynced appends line to path and fsyncs it, and its directory when
+// the file is new.
 func appendSynced(path string, line []byte) error {
+	created := !exists(path)
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
 		return fmt.Errorf("write checkpoint %s: %w", path, unwrapPath(err))
@@ -269,7 +272,13 @@ func appendSynced(path string, line []byte) error {
 		f.Close()
 		return err
 	}
-	return f.Close()
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if created {
+		return syncDir(filepath.Dir(path))
+	}
+	return nil
 }
 
 // Checkpoints are a log's signed checkpoints, to be verified with Key.
