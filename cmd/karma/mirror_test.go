@@ -1,13 +1,17 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/creack/pty"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/usekarma/karma/audit"
@@ -247,4 +251,37 @@ func TestMirrorHoldsNoSecret(t *testing.T) {
 	for source, secret := range fixtureSecrets {
 		assert.NotContains(t, all.String(), secret, "secret from %s in the mirror", source)
 	}
+}
+
+func TestServerSideEncryptionFlags(t *testing.T) {
+	t.Parallel()
+	m := newMirrored(t, "basic")
+
+	kms := m.karma("--s3-sse", "aws:kms", "--s3-kms-key-id", "alias/karma", "plan")
+	bad := m.karma("--s3-sse", "rot13", "plan")
+
+	require.Equal(t, 0, kms.Code, kms.Output())
+	assert.NotContains(t, kms.Stderr, "warning", "the mirror took the event with the encryption headers")
+	m.assertMirrorMatchesLocal()
+	assert.Equal(t, 1, bad.Code)
+	assert.Equal(t, []string{`karma: --s3-sse "rot13": use AES256 or aws:kms`}, lines(bad.Stderr))
+}
+
+func TestSyncShowsProgressOnATerminal(t *testing.T) {
+	t.Parallel()
+	m := newMirrored(t, "basic")
+	m.s3.Stop()
+	require.Equal(t, 0, m.karma("apply", "-auto-approve").Code)
+	m.s3.Start()
+	cmd := exec.Command(karmaBin, "log", "sync")
+	cmd.Env = append(testenv.BaseEnv(), append([]string{"KARMA_LOG_DIR=" + m.logDir, "TERM=xterm"}, m.env...)...)
+
+	tty, err := pty.Start(cmd)
+	require.NoError(t, err)
+	var screen bytes.Buffer
+	_, _ = io.Copy(&screen, tty)
+	require.NoError(t, cmd.Wait())
+
+	assert.Contains(t, screen.String(), "syncing events", "a progress bar on a terminal")
+	assert.Contains(t, screen.String(), "0 event(s) pending")
 }
