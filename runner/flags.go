@@ -12,8 +12,8 @@ const (
 )
 
 // Flags are terraform's plan and apply flags as the user gave them. Repeated
-// flags keep their order. terraform-exec passes every -var-file before every
-// -var; see VarOrderWarning.
+// flags keep their order; terraform-exec passes every -var-file before every
+// -var, which karma's command line warns about when the user's order differs.
 type Flags struct {
 	Vars             []string
 	VarFiles         []string
