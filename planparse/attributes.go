@@ -73,7 +73,7 @@ func (w *attributeWalker) walk(path string, before, after side, unknown any) {
 // The raw values are compared only to decide whether it changed, as terraform
 // does; a value that only becomes or stops being sensitive changes too.
 func (w *attributeWalker) sensitiveLeaf(path string, before, after side, unknown any) {
-	isUnknown := hasTrue(unknown)
+	isUnknown := hasSensitive(unknown)
 	marksChanged := (before.sensitive == true) != (after.sensitive == true)
 	if isUnknown || marksChanged || !reflect.DeepEqual(before.value, after.value) {
 		w.emit(Attribute{Path: path, Unknown: isUnknown, Sensitive: true})
@@ -195,8 +195,6 @@ func childOf(v, key any) any {
 	}
 	return nil
 }
-
-func hasTrue(mask any) bool { return hasSensitive(mask) }
 
 // leafValue is the value to show for one side of a leaf. A container shown whole
 // is copied with its sensitive parts redacted, so the diff never holds a secret.

@@ -62,8 +62,8 @@ func eventHeader(b *strings.Builder, ev *audit.Event, c Colors) {
 	row("action", strings.Join(nonEmpty(ev.Action, statusText(ev, c), exitText(ev), durationText(ev)), " · "))
 	row("run", ev.RunID)
 	row("plan event", ev.PlanEvent)
-	row("who", strings.Join(nonEmpty(ev.User, "from "+ev.Source, ciText(ev.CI)), " "))
-	row("where", strings.Join(nonEmpty("component "+ev.Component, "workspace "+ev.Workspace, ev.WorkingDir, hostText(ev.Host)), " · "))
+	row("who", strings.Join(nonEmpty(ev.User, labeled("from", ev.Source), ciText(ev.CI)), " "))
+	row("where", strings.Join(nonEmpty(labeled("component", ev.Component), labeled("workspace", ev.Workspace), ev.WorkingDir, labeled("host", ev.Host)), " · "))
 	row("git", gitText(ev.Git))
 	row("terraform", ev.TerraformVersion)
 	row("mode", planModeText(ev.PlanMode))
@@ -118,13 +118,6 @@ func ciText(ci *audit.CI) string {
 	return "(" + strings.Join(nonEmpty(ci.Provider, ci.Job, ci.RunURL), " ") + ")"
 }
 
-func hostText(host string) string {
-	if host == "" {
-		return ""
-	}
-	return "host " + host
-}
-
 func gitText(g *audit.Git) string {
 	if g == nil {
 		return ""
@@ -172,10 +165,18 @@ func obj(name, digest string) string {
 	return fmt.Sprintf("%-10s %s", name, digest)
 }
 
+// labeled is "label value", or "" when there is no value.
+func labeled(label, value string) string {
+	if value == "" {
+		return ""
+	}
+	return label + " " + value
+}
+
 func nonEmpty(parts ...string) []string {
 	var out []string
 	for _, p := range parts {
-		if p != "" && p != "from " && p != "component " && p != "workspace " {
+		if p != "" {
 			out = append(out, p)
 		}
 	}

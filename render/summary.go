@@ -15,10 +15,7 @@ const summaryLimit = 50
 // extra counts after it when they are not zero.
 func Counts(s planparse.Summary) string {
 	var b strings.Builder
-	if s.Import > 0 {
-		fmt.Fprintf(&b, "%d to import, ", s.Import)
-	}
-	fmt.Fprintf(&b, "%d to add, %d to change, %d to destroy", s.Add, s.Change, s.Destroy)
+	b.WriteString(planLine(s))
 	var extra []string
 	for _, kv := range []struct {
 		n    int

@@ -179,7 +179,7 @@ func (run *run) apply(ctx context.Context, f Flags, p *planned, action string) e
 
 // postState reads, redacts and stores the state an apply left, and notes on
 // the event why when it cannot.
-func (run *run) postState(ctx context.Context, ev *audit.Event) *stateIndex {
+func (run *run) postState(ctx context.Context, ev *audit.Event) stateIndex {
 	raw, err := run.showJSON(ctx, "")
 	if err == nil {
 		var st *planparse.RedactedState

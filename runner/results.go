@@ -5,20 +5,21 @@ import (
 	"github.com/usekarma/karma/planparse"
 )
 
-// stateIndex is the set of resource instances a state holds.
+// stateIndex is the set of resource instances a state holds; nil when the
+// state could not be read.
 type stateIndex map[string]bool
 
-func newStateIndex(addresses []string) *stateIndex {
+func newStateIndex(addresses []string) stateIndex {
 	idx := make(stateIndex, len(addresses))
 	for _, a := range addresses {
 		idx[a] = true
 	}
-	return &idx
+	return idx
 }
 
 // applyResults says, for every planned change, whether the apply applied it,
 // failed on it, or never started it, and how long it took.
-func applyResults(diff *planparse.Diff, s *uiStream, post *stateIndex) []audit.Change {
+func applyResults(diff *planparse.Diff, s *uiStream, post stateIndex) []audit.Change {
 	changes := audit.ChangesOf(diff)
 	for i, c := range diff.Changes {
 		ops := s.opsOf(c.Address)
@@ -30,7 +31,7 @@ func applyResults(diff *planparse.Diff, s *uiStream, post *stateIndex) []audit.C
 	return changes
 }
 
-func resultOf(c planparse.Change, ops *resourceOps, post *stateIndex) (string, *int64) {
+func resultOf(c planparse.Change, ops *resourceOps, post stateIndex) (string, *int64) {
 	switch c.Action {
 	case planparse.ActionMove, planparse.ActionImport, planparse.ActionForget:
 		return stateOnlyResult(c, post), nil
@@ -52,11 +53,11 @@ func resultOf(c planparse.Change, ops *resourceOps, post *stateIndex) (string, *
 
 // stateOnlyResult reads from the state whether a move, import or forget
 // happened: terraform's stream has no messages for them.
-func stateOnlyResult(c planparse.Change, post *stateIndex) string {
+func stateOnlyResult(c planparse.Change, post stateIndex) string {
 	if post == nil {
 		return audit.ResultSkipped
 	}
-	inState := (*post)[c.Address]
+	inState := post[c.Address]
 	if (c.Action == planparse.ActionForget) != inState {
 		return audit.ResultApplied
 	}
